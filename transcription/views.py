@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from transcription.forms import JobFilterForm, UploadForm
+from transcription.models import TranscriptionJob
+from transcription.services import Upload, create_jobs, list_jobs
+
+
+def job_list(request, upload_form: UploadForm | None = None, status: int = 200):
+    filters = JobFilterForm(request.GET)
+    filters.is_valid()
+    query = filters.cleaned_data
+    page = list_jobs(
+        status=query["status"],
+        query=query["q"],
+        before=query["before"],
+        size=settings.JOBS_PAGE_SIZE,
+    )
+    template = "transcription/job_list.html"
+    if request.htmx and request.htmx.target == "job-table":
+        template += "#job-table"
+    context = {
+        "page": page,
+        "filters": filters,
+        "upload_form": upload_form or UploadForm(),
+    }
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def job_upload(request):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return job_list(request, upload_form=form, status=400)
+    jobs = create_jobs(uploads=[Upload(name=f.name, file=f) for f in form.cleaned_data["files"]])
+    messages.success(request, f"Queued {len(jobs)} job(s): {', '.join(j.pk for j in jobs)}")
+    return redirect("transcription:job-list")
+
+
+def job_detail(request, job_id: str):
+    job = get_object_or_404(TranscriptionJob, pk=job_id)
+    return render(
+        request,
+        "transcription/job_detail.html",
+        {"job": job, "attempts": job.attempt_history.order_by("-number")},
+    )
