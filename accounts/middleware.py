@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 OPEN_PREFIXES = ("/accounts/", "/admin/", "/static/")
+STREAM_PREFIXES = ("/events/",)
 
 
 class StaffOnlyMiddleware:
@@ -17,6 +18,12 @@ class StaffOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(OPEN_PREFIXES) or is_active_staff(request.user):
             return self.get_response(request)
+        if request.path.startswith(STREAM_PREFIXES):
+            # An EventSource cannot follow a login redirect: refuse plainly.
+            return JsonResponse(
+                {"error": "forbidden", "detail": "Only logged-in active staff may open a stream."},
+                status=403,
+            )
         if wants_json(request):
             status, message = (
                 (403, "Staff access is required.")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["audit"]
+BENCHES = ["audit", "live"]
 
 
 def machine() -> str:

@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "django_eventstream",
     "accounts",
+    "live",
     "transcription",
     "maintenance",
     "audit",
@@ -172,6 +174,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Live events: django-eventstream's database storage is the bus (see live/services.py).
+EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "live.channels.StaffChannelManager"
+EVENTSTREAM_ALLOW_ORIGINS: list[str] = []
+LIVE_POLL_INTERVAL = env_float("LIVE_POLL_INTERVAL", 0.1)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
 
 # Transcription
 TRANSCRIPTION_ENGINE = os.environ.get(

@@ -10,7 +10,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+
+from live.channels import JOBS
+from live.services import publish
 
 from transcription import audio
 from transcription.engines import get_engine
@@ -28,6 +32,21 @@ class JobVanished(Exception):
 class Upload:
     name: str
     file: File
+
+
+def announce_job(job: TranscriptionJob) -> None:
+    """Tell every open job table about this job's row, once the change commits."""
+    html = render_to_string("transcription/job_list.html#job-row", {"job": job})
+    publish(JOBS, {"op": "upsert", "jobId": job.pk, "status": job.status, "html": html})
+
+
+def announce_job_removed(job_id: str) -> None:
+    publish(JOBS, {"op": "delete", "jobId": job_id})
+
+
+def _announce_pk(job_id: str) -> None:
+    if job := TranscriptionJob.objects.filter(pk=job_id).first():
+        announce_job(job)
 
 
 def create_jobs(*, uploads: Iterable[Upload], language: str = "en-US") -> list[TranscriptionJob]:
@@ -48,6 +67,7 @@ def create_jobs(*, uploads: Iterable[Upload], language: str = "en-US") -> list[T
         else:
             raise RuntimeError("could not allocate a unique job ID")
         transaction.on_commit(lambda pk=job.pk: transcribe_job.enqueue(job_id=pk))
+        announce_job(job)
         jobs.append(job)
     return jobs
 
@@ -76,6 +96,7 @@ def run_transcription(*, job_id: str) -> TranscriptionJob | None:
         attempt = JobAttempt.objects.create(
             job=job, number=job.attempts, engine=engine.name, started_at=now
         )
+        announce_job(job)
     try:
         clip = audio.load(job.audio.path, max_seconds=settings.TRANSCRIPTION_MAX_SECONDS)
         _update_running(job, duration_seconds=clip.duration, engine=engine.name)
@@ -113,8 +134,10 @@ def _running(job: TranscriptionJob):
 
 def _update_running(job: TranscriptionJob, **fields) -> None:
     now = timezone.now()
-    if not _running(job).update(heartbeat_at=now, updated_at=now, **fields):
-        raise JobVanished(job.pk)
+    with transaction.atomic():
+        if not _running(job).update(heartbeat_at=now, updated_at=now, **fields):
+            raise JobVanished(job.pk)
+        _announce_pk(job.pk)
 
 
 def _finish(
@@ -138,7 +161,9 @@ def _finish(
         attempt.error_message = error
         attempt.finished_at = now
         attempt.save(update_fields=["outcome", "error_message", "finished_at"])
-    return TranscriptionJob.objects.get(pk=job.pk)
+        job = TranscriptionJob.objects.get(pk=job.pk)
+        announce_job(job)
+    return job
 
 
 def fail_abandoned_jobs() -> list[str]:
@@ -169,6 +194,7 @@ def fail_abandoned_jobs() -> list[str]:
             JobAttempt.objects.filter(
                 job=job, number=job.attempts, outcome=JobAttempt.Outcome.RUNNING
             ).update(outcome=JobAttempt.Outcome.FAILED, error_message=error, finished_at=now)
+            _announce_pk(job.pk)
         logger.warning("job %s abandoned by its worker; marked failed", job.pk)
         failed.append(job.pk)
     return failed

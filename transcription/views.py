@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from live.channels import JOBS
+from live.services import current_event_id
 from transcription.forms import JobFilterForm, UploadForm
 from transcription.models import TranscriptionJob
 from transcription.services import Upload, create_jobs, list_jobs
@@ -14,6 +16,7 @@ def job_list(request, upload_form: UploadForm | None = None, status: int = 200):
     filters = JobFilterForm(request.GET)
     filters.is_valid()
     query = filters.cleaned_data
+    live_last_id = current_event_id([JOBS])  # before the rows: nothing after them is missed
     page = list_jobs(
         status=query["status"],
         query=query["q"],
@@ -25,6 +28,7 @@ def job_list(request, upload_form: UploadForm | None = None, status: int = 200):
         template += "#job-table"
     context = {
         "page": page,
+        "live_last_id": live_last_id,
         "filters": filters,
         "upload_form": upload_form or UploadForm(),
     }
