@@ -13,6 +13,7 @@ wake_threadsafe); tests/live/test_library_contract.py fails if they change.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import weakref
@@ -84,10 +85,9 @@ class Relay:
                 for listener in wake:
                     listener.overflow = True
             for listener in wake:
-                try:
+                # RuntimeError: its event loop closed, so the stream has ended.
+                with contextlib.suppress(RuntimeError):
                     listener.wake_threadsafe()
-                except RuntimeError:  # its event loop closed: the stream has ended
-                    pass
 
 
 _relay: Relay | None = None

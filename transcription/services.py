@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from live.channels import JOBS
 from live.services import publish
-
 from transcription import audio
 from transcription.engines import get_engine
 from transcription.models import JobAttempt, TranscriptionJob
