@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 
 OPEN_PREFIXES = ("/accounts/", "/admin/", "/static/")
 STREAM_PREFIXES = ("/events/",)
+# The command API answers non-staff itself, so that it can audit the refusal.
+SELF_GUARDED_PREFIXES = ("/commands/",)
 
 
 class StaffOnlyMiddleware:
@@ -18,6 +20,13 @@ class StaffOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(OPEN_PREFIXES) or is_active_staff(request.user):
             return self.get_response(request)
+        if request.path.startswith(SELF_GUARDED_PREFIXES):
+            if request.user.is_authenticated:
+                return self.get_response(request)
+            return JsonResponse(
+                {"error": "unauthenticated", "detail": "Log in first: session authentication."},
+                status=401,
+            )
         if request.path.startswith(STREAM_PREFIXES):
             # An EventSource cannot follow a login redirect: refuse plainly.
             return JsonResponse(

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "maintenance",
     "audit",
 ]
+CSRF_FAILURE_VIEW = "maintenance.views.csrf_failure"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -196,7 +197,24 @@ TRANSCRIPTION_MAX_SECONDS = env_float("TRANSCRIPTION_MAX_SECONDS", 600.0)
 TRANSCRIPTION_MAX_UPLOAD_MB = env_float("TRANSCRIPTION_MAX_UPLOAD_MB", 100.0)
 # A processing job whose worker has not reported for this long is failed as abandoned.
 TRANSCRIPTION_STALE_AFTER = env_float("TRANSCRIPTION_STALE_AFTER", 60.0)
-TRANSCRIPTION_SWEEP_INTERVAL = env_float("TRANSCRIPTION_SWEEP_INTERVAL", 15.0)
+
+# Command bus
+COMMANDS_MAX_RUNNING = int(env_float("COMMANDS_MAX_RUNNING", 4))
+COMMAND_TIMEOUTS = {
+    "default": env_float("COMMAND_TIMEOUT", 30.0),
+    "retry-job": env_float("COMMAND_TIMEOUT_RETRY_JOB", 30.0),
+    "delete-job": env_float("COMMAND_TIMEOUT_DELETE_JOB", 30.0),
+}
+# A running command whose lease ran out (its worker died) is ended as abandoned by the next
+# sweep: within COMMAND_LEASE_SECONDS + SWEEP_INTERVAL (70 s by default).
+COMMAND_LEASE_SECONDS = env_float("COMMAND_LEASE_SECONDS", 60.0)
+COMMAND_QUEUE_TIMEOUT = env_float("COMMAND_QUEUE_TIMEOUT", 300.0)
+
+SWEEP_INTERVAL = env_float("SWEEP_INTERVAL", 10.0)
+PERIODIC_SWEEPS = [
+    "transcription.services.fail_abandoned_jobs",
+    "maintenance.bus.sweep_abandoned_commands",
+]
 
 JOBS_PAGE_SIZE = 50
 

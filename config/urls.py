@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("jobs/", include("transcription.urls")),
     path("events/", include("live.urls")),
+    path("commands/", include("maintenance.urls")),
 ]

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -163,6 +163,66 @@ def _finish(
         job = TranscriptionJob.objects.get(pk=job.pk)
         announce_job(job)
     return job
+
+
+class JobStateError(Exception):
+    """The job is not in the state an action needs; says what state it is in."""
+
+    def __init__(self, job: TranscriptionJob, message: str):
+        super().__init__(message)
+        self.job = job
+
+
+def requeue_failed_job(*, job_id: str) -> TranscriptionJob:
+    """Send a failed job back to the queue for another attempt.
+
+    Guarded by the expected state in one conditional UPDATE, so two retries (or a retry racing
+    a worker) cannot both succeed. The failed attempt stays in the history with its error.
+    Raises TranscriptionJob.DoesNotExist or JobStateError.
+    """
+    from transcription.tasks import transcribe_job
+
+    now = timezone.now()
+    with transaction.atomic():
+        requeued = TranscriptionJob.objects.filter(pk=job_id, status=Status.FAILED).update(
+            status=Status.QUEUED,
+            attempts=models.F("attempts") + 1,
+            error_message="",
+            transcript="",
+            progress=0.0,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+            updated_at=now,
+        )
+        job = TranscriptionJob.objects.get(pk=job_id)
+        if not requeued:
+            raise JobStateError(job, f"job {job_id} is {job.status}, not failed")
+        announce_job(job)
+        transaction.on_commit(lambda: transcribe_job.enqueue(job_id=job_id))
+    return job
+
+
+def delete_job(*, job_id: str) -> dict:
+    """Remove a job, its attempts and its audio, in any status.
+
+    A worker transcribing it notices at its next progress report and drops it quietly.
+    Raises TranscriptionJob.DoesNotExist.
+    """
+    with transaction.atomic():
+        job = TranscriptionJob.objects.select_for_update().get(pk=job_id)
+        summary = {
+            "jobId": job.pk,
+            "status": job.status,
+            "file": job.original_name,
+            "attempts": job.attempt_history.count(),
+        }
+        audio = job.audio.name
+        job.delete()
+        announce_job_removed(job_id)
+        storage = job.audio.storage
+        transaction.on_commit(lambda: storage.delete(audio) if audio else None)
+    return summary
 
 
 def fail_abandoned_jobs() -> list[str]:

@@ -1,0 +1,417 @@
+"""The command bus: the only way maintenance actions happen.
+
+Every action, from the dashboard, a script over HTTP or `manage.py retry_job`, goes through
+`submit()` (validate, claim, enqueue) and `execute()` (run, phases, audit), so idempotency,
+streaming, audit and error rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from audit.services import audit_url, record
+from live.channels import command_channel
+from live.services import publish
+from maintenance.handlers import HANDLERS, CommandFailed, Context
+from maintenance.models import Command
+from transcription.models import TranscriptionJob
+
+logger = logging.getLogger(__name__)
+Phase = Command.Phase
+Outcome = AuditEntry.Outcome
+NOT_BUILT = {"purge-queue", "restart-service"}
+CONCURRENCY_LOCK_KEY = 0x636D6473  # "cmds"
+
+
+class CommandRejected(Exception):
+    """Refused before it was claimed: nothing changed. Carries the HTTP status to answer."""
+
+    def __init__(self, status: int, error: str, detail: str, remediation: str = ""):
+        super().__init__(detail)
+        self.status, self.error, self.detail, self.remediation = status, error, detail, remediation
+
+    def as_json(self) -> dict[str, str]:
+        body = {"error": self.error, "detail": self.detail}
+        if self.remediation:
+            body["remediation"] = self.remediation
+        return body
+
+
+@dataclass(frozen=True)
+class Request:
+    command_id: uuid.UUID
+    type: str
+    target: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Submission:
+    command: Command
+    created: bool
+
+
+# Parsing -----------------------------------------------------------------------------------
+
+
+def parse_request(payload: Any) -> Request:
+    """A CommandRequest from decoded JSON, or CommandRejected(400) naming the field."""
+    if not isinstance(payload, dict):
+        raise _bad("body", "The body must be a JSON object (a CommandRequest).")
+    raw_id = payload.get("commandId")
+    try:
+        command_id = uuid.UUID(raw_id) if isinstance(raw_id, str) else None
+    except ValueError:
+        command_id = None
+    if command_id is None:
+        raise _bad("commandId", "commandId must be a UUID string, for example from uuidgen.")
+    kind = payload.get("type")
+    if kind not in Command.Type.values:
+        raise _bad("type", f"type must be one of {', '.join(Command.Type.values)}; got {kind!r}.")
+    target = payload.get("target")
+    if not isinstance(target, str) or not target.strip() or len(target) > 255:
+        raise _bad("target", "target must be a non-empty string: the job ID or name to act on.")
+    params = payload.get("params", {})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise _bad("params", "params must be a JSON object when given.")
+    return Request(command_id=command_id, type=kind, target=target.strip(), params=params)
+
+
+def _bad(field: str, detail: str) -> CommandRejected:
+    return CommandRejected(400, f"invalid {field}", detail)
+
+
+def fingerprint(req: Request) -> str:
+    canonical = json.dumps(
+        {"type": req.type, "target": req.target, "params": req.params},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Submitting --------------------------------------------------------------------------------
+
+
+def submit(
+    *, req: Request, actor: str, source_ip: str | None = None, enqueue: bool = True
+) -> Submission:
+    """Claim and queue a command, or return the one already claimed with this commandId.
+
+    Raises CommandRejected (recorded in the audit trail) when it cannot be accepted.
+    """
+    existing = Command.objects.filter(pk=req.command_id).first()
+    if existing is not None:
+        return Submission(_same_or_conflict(existing, req, actor, source_ip), created=False)
+    try:
+        _validate(req)
+    except CommandRejected as rejection:
+        reject(req=req, actor=actor, source_ip=source_ip, rejection=rejection)
+        raise
+    try:
+        with transaction.atomic():
+            ahead = Command.objects.filter(phase=Phase.QUEUED).count()
+            command = Command.objects.create(  # the claim: one insert against the primary key
+                id=req.command_id,
+                type=req.type,
+                target=req.target,
+                params=req.params,
+                fingerprint=fingerprint(req),
+                actor=actor,
+                source_ip=source_ip,
+                queue_position=ahead + 1,
+                lease_expires_at=None,
+            )
+            _announce(command, logs=[f"Queued by {actor} (position {command.queue_position})"])
+            if enqueue:
+                from maintenance.tasks import run_command
+
+                transaction.on_commit(lambda: run_command.enqueue(command_id=str(command.pk)))
+    except IntegrityError:
+        existing = Command.objects.get(pk=req.command_id)  # lost the race to the same key
+        return Submission(_same_or_conflict(existing, req, actor, source_ip), created=False)
+    return Submission(command, created=True)
+
+
+def _same_or_conflict(existing: Command, req: Request, actor: str, ip: str | None) -> Command:
+    if existing.fingerprint == fingerprint(req) and existing.actor == actor:
+        return existing
+    rejection = CommandRejected(
+        422,
+        "commandId reused",
+        f"commandId {req.command_id} was already used for a different command"
+        + ("" if existing.actor == actor else " by another user")
+        + ".",
+        "Generate a new commandId (a fresh UUID) for a new command.",
+    )
+    reject(req=req, actor=actor, source_ip=ip, rejection=rejection)
+    raise rejection
+
+
+def _validate(req: Request) -> None:
+    if req.type in NOT_BUILT:
+        raise CommandRejected(
+            501,
+            "not implemented",
+            f"{req.type} is part of the command contract but not available yet.",
+            "Use retry-job or delete-job, or act on the queue or service from the host.",
+        )
+    job = TranscriptionJob.objects.filter(pk=req.target).first()
+    if job is None:
+        raise CommandRejected(
+            404,
+            "unknown target",
+            f"No job with ID {req.target!r}.",
+            "Check the job ID in the table; it may have been deleted.",
+        )
+    if req.type == Command.Type.RETRY_JOB and not job.is_retryable:
+        raise CommandRejected(
+            409,
+            "job not failed",
+            f"Job {job.pk} is {job.status}; only failed jobs can be retried.",
+            _why_not_failed(job),
+        )
+    if req.type == Command.Type.DELETE_JOB and req.params.get("confirm") != job.pk:
+        raise CommandRejected(
+            400,
+            "invalid params.confirm",
+            f"Type the job ID to confirm: params.confirm must be exactly {job.pk} to delete it.",
+        )
+
+
+def _why_not_failed(job: TranscriptionJob) -> str:
+    last = (
+        AuditEntry.objects.filter(
+            target=job.pk, action=Command.Type.RETRY_JOB, outcome=Outcome.SUCCESS
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if last:
+        when = last.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{last.actor} retried it at {when}; wait for that attempt to finish."
+    return "Wait until it finishes; retry it only if it fails."
+
+
+def reject(*, req: Request | None, actor: str, source_ip: str | None, rejection: CommandRejected):
+    """Record a refused request in the audit trail (denied: not allowed; rejected: invalid)."""
+    record(
+        actor=actor,
+        action=req.type if req else "command",
+        target=req.target if req else "",
+        outcome=Outcome.DENIED if rejection.status in {401, 403} else Outcome.REJECTED,
+        command_id=req.command_id if req else None,
+        detail={
+            "status": rejection.status,
+            "reason": rejection.detail,
+            "remediation": rejection.remediation,
+            "ip": source_ip,
+        },
+    )
+
+
+# Executing ---------------------------------------------------------------------------------
+
+
+def execute(command_id: uuid.UUID | str, *, on_phase: Callable[[Command], None] | None = None):
+    """Run a queued command to its end. Safe to call twice: only one caller claims it."""
+    command = _claim_running(command_id)
+    if command is None:
+        return Command.objects.filter(pk=command_id).first()
+    if on_phase:
+        on_phase(command)
+    ctx = Context(target=command.target, params=command.params)
+    deadline = time.monotonic() + timeout_for(command.type)
+    try:
+        with transaction.atomic():
+            result = HANDLERS[command.type](ctx)
+            if time.monotonic() > deadline:
+                raise CommandFailed(
+                    f"{command.type} took longer than {timeout_for(command.type):.0f} s and "
+                    "was rolled back.",
+                    "The database may be busy or locked. Check the command worker's log, then "
+                    "retry with a new commandId.",
+                )
+            command = _finish(command, Phase.SUCCESS, logs=ctx.logs, result=result)
+    except CommandFailed as failure:
+        command = _finish(
+            command, Phase.ERROR, logs=[*ctx.logs, f"Failed: {failure}"],
+            remediation=f"{failure} {failure.remediation}",
+        )  # fmt: skip
+    except Exception as exc:
+        logger.exception("command %s failed unexpectedly", command.pk)
+        command = _finish(
+            command,
+            Phase.ERROR,
+            logs=[*ctx.logs, f"Failed: {type(exc).__name__}: {exc}"],
+            remediation=(
+                f"The command failed unexpectedly ({type(exc).__name__}). Nothing was changed. "
+                "Check the command worker's log for this commandId, then retry with a new one."
+            ),
+        )
+    if on_phase:
+        on_phase(command)
+    return command
+
+
+def timeout_for(kind: str) -> float:
+    return settings.COMMAND_TIMEOUTS.get(kind, settings.COMMAND_TIMEOUTS["default"])
+
+
+def _claim_running(command_id) -> Command | None:
+    """queued → running, if a slot is free: compare-and-set, under a lock on PostgreSQL."""
+    now = timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CONCURRENCY_LOCK_KEY])
+        running = Command.objects.filter(phase=Phase.RUNNING).count()
+        if running >= settings.COMMANDS_MAX_RUNNING:
+            return _requeue_later(command_id)
+        lease = now + timedelta(seconds=settings.COMMAND_LEASE_SECONDS)
+        claimed = Command.objects.filter(pk=command_id, phase=Phase.QUEUED).update(
+            phase=Phase.RUNNING, started_at=now, lease_expires_at=lease, queue_position=0
+        )
+        if not claimed:
+            return None
+        command = Command.objects.get(pk=command_id)
+        _announce(command, logs=["Running"])
+    return command
+
+
+def _requeue_later(command_id) -> None:
+    from maintenance.tasks import run_command
+
+    run_after = timezone.now() + timedelta(seconds=0.5)
+    transaction.on_commit(
+        lambda: run_command.using(run_after=run_after).enqueue(command_id=str(command_id))
+    )
+    return None
+
+
+def _finish(command: Command, phase: str, *, logs: list[str], result=None, remediation=""):
+    with transaction.atomic():
+        done = Command.objects.filter(pk=command.pk, phase=Phase.RUNNING).update(
+            phase=phase,
+            result=result,
+            remediation=remediation,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
+        command.refresh_from_db()
+        if not done:  # the sweeper ended it first; keep its verdict
+            return command
+        _announce(command, logs=logs)
+        _audit_outcome(command)
+    return command
+
+
+def _audit_outcome(command: Command) -> None:
+    record(
+        actor=command.actor,
+        action=command.type,
+        target=command.target,
+        outcome=Outcome.SUCCESS if command.phase == Phase.SUCCESS else Outcome.ERROR,
+        command_id=command.pk,
+        detail={
+            "result": command.result,
+            "remediation": command.remediation,
+            "ip": command.source_ip,
+        },
+    )
+
+
+def _announce(command: Command, *, logs: list[str]) -> None:
+    """Append the log lines to the command and publish its CommandEvent."""
+    command.logs = [*command.logs, *logs]
+    Command.objects.filter(pk=command.pk).update(logs=command.logs)
+    event = {"commandId": str(command.pk), "phase": command.phase, "logs": logs}
+    if command.phase == Phase.QUEUED:
+        event["queuePosition"] = command.queue_position
+    if command.phase == Phase.SUCCESS:
+        event["result"] = command.result
+    if command.phase == Phase.ERROR:
+        event["remediation"] = command.remediation
+    publish(command_channel(command.pk), event)
+
+
+# Sweeping ----------------------------------------------------------------------------------
+
+
+def sweep_abandoned_commands() -> list[str]:
+    """End commands whose worker died (lease expired) or that no worker picked up in time."""
+    now = timezone.now()
+    ended = []
+    stale_queue = now - timedelta(seconds=settings.COMMAND_QUEUE_TIMEOUT)
+    abandoned = Command.objects.filter(phase=Phase.RUNNING, lease_expires_at__lt=now)
+    unclaimed = Command.objects.filter(phase=Phase.QUEUED, created_at__lt=stale_queue)
+    for command, expected, why, fix in [
+        *[(c, Phase.RUNNING, "abandoned: its worker stopped while running it", _ABANDONED)
+          for c in abandoned],
+        *[(c, Phase.QUEUED, "no command worker picked it up in time", _UNCLAIMED)
+          for c in unclaimed],
+    ]:  # fmt: skip
+        with transaction.atomic():
+            if not Command.objects.filter(pk=command.pk, phase=expected).update(
+                phase=Phase.ERROR,
+                remediation=f"The command was {why}. {fix}",
+                finished_at=now,
+                lease_expires_at=None,
+            ):
+                continue
+            command.refresh_from_db()
+            _announce(command, logs=[f"Ended: {why}"])
+            _audit_outcome(command)
+        ended.append(str(command.pk))
+    return ended
+
+
+_ABANDONED = (
+    "Its effect may or may not have been applied: check the job in the table, then retry with "
+    "a new commandId if needed, and check why the command worker died (its log, memory limit)."
+)
+_UNCLAIMED = (
+    "Nothing was changed. Start the command worker (the `commands` process: "
+    "python manage.py worker --queue-name commands), then retry with a new commandId."
+)
+
+
+def as_json(command: Command) -> dict[str, Any]:
+    """The command as the HTTP API shows it."""
+    return {
+        "commandId": str(command.pk),
+        "type": command.type,
+        "target": command.target,
+        "params": command.params,
+        "phase": command.phase,
+        "logs": command.logs,
+        "result": command.result,
+        "remediation": command.remediation or None,
+        "queuePosition": command.queue_position if command.phase == Phase.QUEUED else None,
+        "createdAt": command.created_at.isoformat(),
+        "eventsUrl": events_url(command.pk),
+        "auditUrl": audit_url(command_id=command.pk),
+    }
+
+
+def events_url(command_id) -> str:
+    """The command's stream, from its first event, so that a late subscriber misses nothing."""
+    channel = command_channel(command_id)
+    return f"{reverse('live:events')}?channel={channel}&lastEventId={channel}:0"

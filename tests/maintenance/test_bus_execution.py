@@ -1,0 +1,151 @@
+"""What a command does when it runs: phases, job state, events, audit."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_eventstream.models import Event as StoredEvent
+
+from audit.models import AuditEntry
+from maintenance import bus
+from maintenance.models import Command
+from tests.factories import TranscriptionJobFactory
+from tests.maintenance.conftest import command_request
+from transcription.models import JobAttempt, TranscriptionJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Status = TranscriptionJob.Status
+Phase = Command.Phase
+
+
+def submit(**kw) -> Command:
+    return bus.submit(
+        req=bus.parse_request(command_request(**kw)), actor="alice", enqueue=False
+    ).command
+
+
+def events(channel: str) -> list[dict]:
+    rows = StoredEvent.objects.filter(channel=channel, eid__gt=0).order_by("eid")
+    return [json.loads(json.loads(e.data)) for e in rows]
+
+
+def test_retry_requeues_the_job_keeps_its_error_and_streams_every_phase():
+    job = TranscriptionJobFactory(status=Status.FAILED)
+
+    command = bus.execute(submit(target=job.pk).pk)
+
+    assert command.phase == Phase.SUCCESS
+    assert command.result == {"jobId": job.pk, "status": "queued", "attempts": 2}
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error_message) == (Status.QUEUED, 2, "")
+    assert JobAttempt.objects.get(job=job, number=1).error_message.startswith(
+        "The recording is silent"
+    )
+    phases = [e["phase"] for e in events(f"command-{command.pk}")]
+    assert phases == ["queued", "running", "success"]
+    assert events("jobs")[-1]["status"] == "queued"
+    entry = AuditEntry.objects.get(command_id=command.pk)
+    assert (entry.actor, entry.action, entry.target, entry.outcome) == (
+        "alice",
+        "retry-job",
+        job.pk,
+        "success",
+    )
+
+
+def test_delete_removes_job_attempts_and_audio_and_the_row_everywhere():
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    audio = job.audio.path
+
+    command = bus.execute(submit(type="delete-job", target=job.pk, params={"confirm": job.pk}).pk)
+
+    assert command.phase == Phase.SUCCESS
+    assert not TranscriptionJob.objects.filter(pk=job.pk).exists()
+    assert not JobAttempt.objects.filter(job_id=job.pk).exists()
+    import os
+
+    assert not os.path.exists(audio)
+    assert events("jobs")[-1] == {"op": "delete", "jobId": job.pk}
+    assert AuditEntry.objects.get(command_id=command.pk).outcome == "success"
+
+
+def test_retry_of_a_job_that_changed_after_submission_ends_in_error_with_remediation():
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+    TranscriptionJob.objects.filter(pk=job.pk).update(status=Status.COMPLETED)
+
+    command = bus.execute(command.pk)
+
+    assert command.phase == Phase.ERROR
+    assert "is completed, not failed" in command.remediation
+    assert "Reload the table" in command.remediation
+    assert events(f"command-{command.pk}")[-1]["remediation"] == command.remediation
+    assert AuditEntry.objects.get(command_id=command.pk).outcome == "error"
+
+
+def test_command_over_its_timeout_is_rolled_back_and_ends_in_error(settings):
+    settings.COMMAND_TIMEOUTS = {**settings.COMMAND_TIMEOUTS, "retry-job": -1}
+    job = TranscriptionJobFactory(status=Status.FAILED)
+
+    command = bus.execute(submit(target=job.pk).pk)
+
+    assert command.phase == Phase.ERROR
+    assert "took longer than" in command.remediation
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Status.FAILED, 1)
+
+
+def test_command_waits_while_the_running_limit_is_reached(settings):
+    settings.COMMANDS_MAX_RUNNING = 0
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+
+    bus.execute(command.pk)
+
+    command.refresh_from_db()
+    assert command.phase == Phase.QUEUED
+    assert command.queue_position == 1
+
+
+def test_executing_twice_runs_once():
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+
+    bus.execute(command.pk)
+    again = bus.execute(command.pk)
+
+    assert again.phase == Phase.SUCCESS
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert AuditEntry.objects.filter(command_id=command.pk).count() == 1
+
+
+def test_sweeper_ends_a_command_whose_lease_expired_as_abandoned():
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+    Command.objects.filter(pk=command.pk).update(
+        phase=Phase.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert bus.sweep_abandoned_commands() == [str(command.pk)]
+
+    command.refresh_from_db()
+    assert command.phase == Phase.ERROR
+    assert command.remediation.startswith("The command was abandoned")
+    assert events(f"command-{command.pk}")[-1]["phase"] == "error"
+    assert AuditEntry.objects.get(command_id=command.pk).outcome == "error"
+
+
+def test_sweeper_ends_a_command_no_worker_picked_up(settings):
+    settings.COMMAND_QUEUE_TIMEOUT = 0
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+
+    bus.sweep_abandoned_commands()
+
+    command.refresh_from_db()
+    assert command.phase == Phase.ERROR
+    assert "Start the command worker" in command.remediation
