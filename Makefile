@@ -34,16 +34,16 @@ browser:
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jobdesk
 
-# Every test on SQLite; then the database-specific ones (audit triggers) on PostgreSQL when one
-# is reachable (CI_REQUIRE_POSTGRES=1 makes a missing server a failure).
+# Every test on SQLite (the embedded default), then again on PostgreSQL when one is reachable
+# (CI_REQUIRE_POSTGRES=1 makes a missing server a failure).
 test: install browser
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
-	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --create-db tests/audit; \
+	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --create-db $(PYTEST_ARGS); \
 	elif [ -n "$$CI_REQUIRE_POSTGRES" ]; then echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; \
-	else echo "PostgreSQL not reachable: skipped the PostgreSQL run of tests/audit"; fi
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: ran on SQLite only"; fi
 
 # The whole suite against PostgreSQL.
 test-postgres: install browser

@@ -393,6 +393,23 @@ _UNCLAIMED = (
 )
 
 
+def preview(action: str, job: TranscriptionJob) -> dict[str, Any]:
+    """What a confirmation shows before anything happens: the job now, and after."""
+    if action == Command.Type.RETRY_JOB:
+        return {
+            "status_before": job.status,
+            "status_after": TranscriptionJob.Status.QUEUED,
+            "attempt_before": job.attempts,
+            "attempt_after": job.attempts + 1,
+            "error": job.error_message,
+        }
+    return {
+        "file": job.original_name,
+        "attempts": job.attempt_history.count(),
+        "has_transcript": bool(job.transcript),
+    }
+
+
 def as_json(command: Command) -> dict[str, Any]:
     """The command as the HTTP API shows it."""
     return {

@@ -50,3 +50,23 @@ class Command(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.phase in {self.Phase.SUCCESS, self.Phase.ERROR}
+
+    @property
+    def is_queued(self) -> bool:
+        return self.phase == self.Phase.QUEUED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.phase == self.Phase.SUCCESS
+
+    @property
+    def channel(self) -> str:
+        from live.channels import command_channel
+
+        return command_channel(self.pk)
+
+    @property
+    def audit_url(self) -> str:
+        from audit.services import audit_url
+
+        return audit_url(command_id=self.pk)

@@ -7,4 +7,17 @@ app_name = "maintenance"
 urlpatterns = [
     path("run", views.run_command, name="run"),
     path("<uuid:command_id>", views.command_detail, name="command-detail"),
+    path("<uuid:command_id>/status/", views.command_status, name="command-status"),
+    path(
+        "retry/<str:job_id>/",
+        views.confirm_action,
+        {"action": "retry-job"},
+        name="confirm-retry",
+    ),
+    path(
+        "delete/<str:job_id>/",
+        views.confirm_action,
+        {"action": "delete-job"},
+        name="confirm-delete",
+    ),
 ]
