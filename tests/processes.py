@@ -90,6 +90,7 @@ def background(args: list[str], *, name: str, **env: str) -> Iterator[subprocess
     proc = subprocess.Popen(
         args, cwd=ROOT, env=process_env(**env), stdout=log, stderr=subprocess.STDOUT
     )
+    proc.log_path = log.name  # type: ignore[attr-defined]
     try:
         yield proc
     finally:
@@ -112,6 +113,11 @@ def worker(queue: str = "transcription", **env: str) -> Iterator[subprocess.Pope
     args = [sys.executable, "manage.py", "worker", "--queue-name", queue, "--interval", "0.1"]
     with background(args, name=f"worker-{queue}", **env) as proc:
         yield proc
+
+
+def last_log(proc: subprocess.Popen) -> str:
+    """What a background process has written so far."""
+    return Path(proc.log_path).read_text()  # type: ignore[attr-defined]
 
 
 def wait_until(predicate, *, timeout: float = 30, interval: float = 0.05, message: str = ""):

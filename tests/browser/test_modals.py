@@ -142,3 +142,23 @@ def test_progress_shows_queue_position_then_error_with_remediation(page, server,
     remediation = dialog.locator("[data-remediation]").inner_text()
     assert "is completed, not failed" in remediation
     assert dialog.get_by_role("link", name="View Audit Log").is_visible()
+
+
+def test_delete_modal_fits_a_narrow_window_and_works_from_the_keyboard(
+    page, server, transactional_db
+):
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_table(page, server)
+
+    row(page, job).get_by_role("button", name="Delete").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    shot(page, "delete-modal-narrow")
+
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.activeElement.id") == "confirm-input"  # focus moved inside
+    page.keyboard.type(job.pk)
+    assert dialog.get_by_role("button", name="Confirm Delete").is_enabled()

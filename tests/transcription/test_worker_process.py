@@ -78,3 +78,25 @@ def test_progress_is_recorded_while_a_long_job_runs():
 
     assert any(0 < p < 1 for p in seen), seen
     assert job.progress == 1.0
+
+
+def test_job_deleted_while_transcribing_is_dropped_quietly_and_never_comes_back():
+    from maintenance import bus
+    from tests.maintenance.conftest import command_request
+
+    [job] = create_jobs(uploads=[Upload("long.wav", ContentFile(long_speech(40)))])
+
+    with processes.worker() as proc:
+        processes.wait_until(
+            lambda: TranscriptionJob.objects.filter(pk=job.pk, status=Status.PROCESSING).exists()
+        )
+        req = bus.parse_request(
+            command_request(type="delete-job", target=job.pk, params={"confirm": job.pk})
+        )
+        command = bus.execute(bus.submit(req=req, actor="alice", enqueue=False).command.pk)
+        processes.wait_until(lambda: "dropped" in processes.last_log(proc), timeout=60)
+
+    assert command.phase == "success"
+    assert not TranscriptionJob.objects.filter(pk=job.pk).exists()
+    assert not JobAttempt.objects.filter(job_id=job.pk).exists()
+    assert "Traceback" not in processes.last_log(proc)
