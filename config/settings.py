@@ -130,6 +130,15 @@ def database_from_env() -> dict:
         config["TEST"] = {
             "NAME": os.environ.get("DJANGO_TEST_DATABASE_NAME", str(BASE_DIR / "test_db.sqlite3"))
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A bounded pool per process: open streams borrow a connection only while they read.
+        config["OPTIONS"] = {
+            "pool": {
+                "min_size": 1,
+                "max_size": int(env_float("DB_POOL_MAX_SIZE", 10)),
+                "timeout": env_float("DB_POOL_TIMEOUT", 30.0),
+            }
+        }
     return config
 
 
@@ -177,7 +186,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Live events: django-eventstream's database storage is the bus (see live/services.py).
-EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+EVENTSTREAM_STORAGE_CLASS = "live.storage.StreamStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "live.channels.StaffChannelManager"
 EVENTSTREAM_ALLOW_ORIGINS: list[str] = []
 LIVE_POLL_INTERVAL = env_float("LIVE_POLL_INTERVAL", 0.1)

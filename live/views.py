@@ -5,6 +5,7 @@ from django_eventstream.views import events as eventstream_events
 
 from live import relay
 from live.channels import JOBS, is_known_channel
+from live.storage import release_connection
 
 
 def events(request: HttpRequest):
@@ -22,4 +23,6 @@ def events(request: HttpRequest):
             status=404,
         )
     relay.ensure_started()
-    return eventstream_events(request, channels=channels)
+    response = eventstream_events(request, channels=channels)
+    release_connection()  # the session and user are loaded: the stream needs no connection
+    return response

@@ -127,3 +127,13 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.05, messag
             return value
         time.sleep(interval)
     raise TimeoutError(message or f"condition not met within {timeout} s")
+
+
+@contextmanager
+def redis_server(port: int | None = None) -> Iterator[tuple[str, int]]:
+    """A private redis-server on a free port (so a test may stop and restart it)."""
+    port = port or free_port()
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    with background([*args, "--appendonly", "no"], name="redis") as proc:
+        wait_for_port(port, proc)
+        yield f"redis://127.0.0.1:{port}/0", port

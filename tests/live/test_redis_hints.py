@@ -49,3 +49,22 @@ def test_redis_hint_delivers_long_before_the_next_poll():
 
 def test_dead_redis_costs_latency_never_the_event():
     assert delivery_seconds("redis://127.0.0.1:1/0", poll="0.2") < 10
+
+
+def test_hints_resume_after_redis_restarts():
+    cookie = session_cookie(UserFactory(is_staff=True))
+    port = processes.free_port()
+    env = {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "LIVE_POLL_INTERVAL": "10"}
+    with processes.daphne(**env) as server, Stream(server, cookie) as stream:
+        with processes.redis_server(port):
+            time.sleep(0.5)
+        with processes.redis_server(port):  # a restarted Redis, as after a deploy or crash
+            time.sleep(3)  # the relay notices and subscribes again
+            start = time.monotonic()
+            result = processes.manage("shell", "-v0", "-c", PUBLISH, **env)
+            assert result.returncode == 0, result.stderr
+            [event] = stream.messages(1, timeout=20)
+            elapsed = time.monotonic() - start
+
+    assert event.json() == {"n": 1}
+    assert elapsed < 5, f"{elapsed:.1f} s: the hint was lost and the 10 s poll delivered"
