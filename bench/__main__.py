@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["audit", "live"]
+BENCHES = ["audit", "live", "commands", "table"]
 
 
 def machine() -> str:

@@ -189,7 +189,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 EVENTSTREAM_STORAGE_CLASS = "live.storage.StreamStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "live.channels.StaffChannelManager"
 EVENTSTREAM_ALLOW_ORIGINS: list[str] = []
-LIVE_POLL_INTERVAL = env_float("LIVE_POLL_INTERVAL", 0.1)
+LIVE_POLL_INTERVAL = env_float("LIVE_POLL_INTERVAL", 0.05)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from importlib.metadata import version
 
+import pytest
 from django_eventstream import views
 from django_eventstream.storage import DjangoModelStorage
 
@@ -36,3 +37,28 @@ def test_storage_offers_append_and_current_id():
 
     for name in ("append_event", "get_events", "get_current_id"):
         assert callable(getattr(storage, name))
+
+
+def test_storage_models_have_the_shape_our_append_writes():
+    from django_eventstream.models import Event, EventCounter
+    from django_eventstream.storage import EVENT_TIMEOUT
+
+    assert {f.name for f in Event._meta.fields} >= {"channel", "type", "data", "eid", "created"}
+    assert ("channel", "eid") in Event._meta.unique_together
+    assert {f.name for f in EventCounter._meta.fields} >= {"name", "value", "updated"}
+    assert EVENT_TIMEOUT == 60 * 24
+
+
+@pytest.mark.django_db
+def test_events_we_append_read_back_through_the_library_storage():
+    from live.services import append_event
+
+    first = append_event("jobs", '{"n": 1}')
+    append_event("jobs", '{"n": 2}')
+    storage = DjangoModelStorage()
+
+    assert storage.get_current_id("jobs") == first + 1
+    assert [(e.id, e.data) for e in storage.get_events("jobs", 0)] == [
+        (first, '{"n": 1}'),
+        (first + 1, '{"n": 2}'),
+    ]
