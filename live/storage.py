@@ -8,7 +8,7 @@ has read, so delivery stays in order without gaps; a position the buffer does no
 old, or ahead of the relay) goes to the database exactly as django-eventstream would.
 
 Database reads give their connection back at once, so open streams do not pin a connection
-each (the pool is bounded by DB_POOL_MAX_SIZE).
+each (on PostgreSQL the pool is bounded by DB_POOL_MAX_SIZE).
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ BUFFER_PER_CHANNEL = 2_000
 
 
 def release_connection() -> None:
-    # SQLite connections are cheap file handles; reopening them costs more than it saves.
-    if connection.vendor != "sqlite" and not connection.in_atomic_block:
+    """Close this thread's connection (back to the pool on PostgreSQL).
+
+    Each open stream has a thread of its own; a SQLite connection kept in it costs ~140 KB
+    per stream (measured), a PostgreSQL one a server connection.
+    """
+    if not connection.in_atomic_block:
         connection.close()
 
 
