@@ -46,9 +46,12 @@ def job_upload(request):
 
 
 def job_detail(request, job_id: str):
+    live_last_id = current_event_id([JOBS])  # before the job: nothing after it is missed
     job = get_object_or_404(TranscriptionJob, pk=job_id)
-    return render(
-        request,
-        "transcription/job_detail.html",
-        {"job": job, "attempts": job.attempt_history.order_by("-number")},
-    )
+    template = "transcription/job_detail.html" + ("#job-live" if request.htmx else "")
+    context = {
+        "job": job,
+        "attempts": job.attempt_history.order_by("-number"),
+        "live_last_id": live_last_id,
+    }
+    return render(request, template, context)

@@ -41,3 +41,19 @@ def test_new_upload_in_another_process_is_added_to_the_open_table(page, server):
     assert (
         page.locator("tbody#job-rows tr[data-job-id]").first.get_attribute("data-job-id") == job_id
     )
+
+
+def test_job_page_follows_the_job_without_reload(page, server):
+    [job] = create_jobs(
+        uploads=[Upload("fox.wav", ContentFile((AUDIO_DIR / "fox.wav").read_bytes()))]
+    )
+    page.goto(f"{server}/jobs/{job.pk}/")
+    page.wait_for_selector("[data-live-indicator][data-state=live]")
+    assert "No transcript yet." in page.locator("#job-live").inner_text()
+
+    result = processes.manage("worker", "--batch")
+
+    assert result.returncode == 0, result.stderr
+    page.locator("#job-summary[data-status=completed]").wait_for(timeout=5_000)
+    assert "quick brown fox" in page.locator(".transcript").inner_text()
+    assert page.locator('tr[data-attempt="1"]').is_visible()
