@@ -35,7 +35,6 @@ class Relay:
         self.kick = threading.Event()
         self.seen: dict[str, int] = {}
         self.known: weakref.WeakSet = weakref.WeakSet()
-        self.polls = 0
 
     def start(self) -> None:
         threading.Thread(target=self.run, name="live-relay", daemon=True).start()
@@ -62,7 +61,6 @@ class Relay:
         manager = get_listener_manager()
         with manager.lock:
             by_channel = {ch: list(ls) for ch, ls in manager.listeners_by_channel.items()}
-        self.polls += 1
         if not by_channel:
             self.seen.clear()
             recent.keep_only(set())

@@ -127,7 +127,8 @@ def submit(
         raise
     try:
         with transaction.atomic():
-            ahead = Command.objects.filter(phase=Phase.QUEUED).count()
+            position = Command.objects.filter(phase=Phase.QUEUED).count() + 1
+            queued = [f"Queued by {actor} (position {position})"]
             command = Command.objects.create(  # the claim: one insert against the primary key
                 id=req.command_id,
                 type=req.type,
@@ -136,10 +137,11 @@ def submit(
                 fingerprint=fingerprint(req),
                 actor=actor,
                 source_ip=source_ip,
-                queue_position=ahead + 1,
+                queue_position=position,
+                logs=queued,
                 lease_expires_at=None,
             )
-            _announce(command, logs=[f"Queued by {actor} (position {command.queue_position})"])
+            _announce(command, logs=queued)
             if enqueue:
                 from maintenance.tasks import run_command
 
@@ -285,14 +287,17 @@ def _claim_running(command_id) -> Command | None:
         running = Command.objects.filter(phase=Phase.RUNNING).count()
         if running >= settings.COMMANDS_MAX_RUNNING:
             return _requeue_later(command_id)
-        lease = now + timedelta(seconds=settings.COMMAND_LEASE_SECONDS)
-        claimed = Command.objects.filter(pk=command_id, phase=Phase.QUEUED).update(
-            phase=Phase.RUNNING, started_at=now, lease_expires_at=lease, queue_position=0
-        )
-        if not claimed:
+        command = Command.objects.filter(pk=command_id, phase=Phase.QUEUED).first()
+        if command is None or not _advance(
+            command,
+            Phase.QUEUED,
+            logs=["Running"],
+            phase=Phase.RUNNING,
+            started_at=now,
+            lease_expires_at=now + timedelta(seconds=settings.COMMAND_LEASE_SECONDS),
+            queue_position=0,
+        ):
             return None
-        command = Command.objects.get(pk=command_id)
-        _announce(command, logs=["Running"])
     return command
 
 
@@ -308,19 +313,35 @@ def _requeue_later(command_id) -> None:
 
 def _finish(command: Command, phase: str, *, logs: list[str], result=None, remediation=""):
     with transaction.atomic():
-        done = Command.objects.filter(pk=command.pk, phase=Phase.RUNNING).update(
+        if not _advance(
+            command,
+            Phase.RUNNING,
+            logs=logs,
             phase=phase,
             result=result,
             remediation=remediation,
             finished_at=timezone.now(),
             lease_expires_at=None,
-        )
-        command.refresh_from_db()
-        if not done:  # the sweeper ended it first; keep its verdict
+        ):
+            command.refresh_from_db()  # the sweeper ended it first; keep its verdict
             return command
-        _announce(command, logs=logs)
         _audit_outcome(command)
     return command
+
+
+def _advance(command: Command, expected: str, *, logs: list[str], **changes) -> bool:
+    """Compare-and-set from `expected`, appending `logs`, then publish the phase event.
+
+    Logs change only with a phase, and phases only move forward, so the logs read with
+    `command` are still the stored ones whenever the compare-and-set succeeds.
+    """
+    changes["logs"] = [*command.logs, *logs]
+    if not Command.objects.filter(pk=command.pk, phase=expected).update(**changes):
+        return False
+    for name, value in changes.items():
+        setattr(command, name, value)
+    _announce(command, logs=logs)
+    return True
 
 
 def _audit_outcome(command: Command) -> None:
@@ -339,9 +360,7 @@ def _audit_outcome(command: Command) -> None:
 
 
 def _announce(command: Command, *, logs: list[str]) -> None:
-    """Append the log lines to the command and publish its CommandEvent."""
-    command.logs = [*command.logs, *logs]
-    Command.objects.filter(pk=command.pk).update(logs=command.logs)
+    """Publish the command's CommandEvent with the log lines this change added."""
     event = {"commandId": str(command.pk), "phase": command.phase, "logs": logs}
     if command.phase == Phase.QUEUED:
         event["queuePosition"] = command.queue_position
@@ -369,15 +388,16 @@ def sweep_abandoned_commands() -> list[str]:
           for c in unclaimed],
     ]:  # fmt: skip
         with transaction.atomic():
-            if not Command.objects.filter(pk=command.pk, phase=expected).update(
+            if not _advance(
+                command,
+                expected,
+                logs=[f"Ended: {why}"],
                 phase=Phase.ERROR,
                 remediation=f"The command was {why}. {fix}",
                 finished_at=now,
                 lease_expires_at=None,
             ):
                 continue
-            command.refresh_from_db()
-            _announce(command, logs=[f"Ended: {why}"])
             _audit_outcome(command)
         ended.append(str(command.pk))
     return ended

@@ -56,10 +56,6 @@ class Command(models.Model):
         return self.phase == self.Phase.QUEUED
 
     @property
-    def succeeded(self) -> bool:
-        return self.phase == self.Phase.SUCCESS
-
-    @property
     def channel(self) -> str:
         from live.channels import command_channel
 

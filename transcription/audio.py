@@ -30,18 +30,10 @@ class AudioError(Exception):
 @dataclass(frozen=True)
 class Audio:
     samples: np.ndarray  # float32, mono, SAMPLE_RATE
-    source_rate: int
-    channels: int
 
     @property
     def duration(self) -> float:
         return len(self.samples) / SAMPLE_RATE
-
-
-def probe_duration(path: str) -> float:
-    """Duration in seconds from the header alone, or AudioError."""
-    info = _info(path)
-    return info.frames / info.samplerate if info.samplerate else 0.0
 
 
 def load(path: str, *, max_seconds: float) -> Audio:
@@ -72,7 +64,7 @@ def load(path: str, *, max_seconds: float) -> Audio:
             f"The recording is silent ({duration:.1f} s without sound above -60 dBFS). "
             "Check that the microphone was on and upload the right file."
         )
-    return Audio(samples=mono, source_rate=rate, channels=data.shape[1])
+    return Audio(samples=mono)
 
 
 def _info(path: str):

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AuditEntry
-from audit.services import record, verify
+from audit.services import entry_hash, record, verify
 from audit.triggers import remove_sql
 
 pytestmark = pytest.mark.django_db
@@ -75,11 +75,9 @@ def test_entry_removed_from_the_middle_is_detected():
 
 
 def test_rehashed_forgery_still_breaks_the_link_to_the_next_entry():
-    entries = write_trail()
+    write_trail()
     forged = AuditEntry.objects.get(seq=3)
     forged.actor = "mallory"
-    from audit.services import entry_hash
-
     around_the_triggers(
         f"UPDATE audit_auditentry SET actor = 'mallory', hash = '{entry_hash(forged)}' "
         "WHERE seq = 3"
@@ -87,7 +85,6 @@ def test_rehashed_forgery_still_breaks_the_link_to_the_next_entry():
 
     with pytest.raises(CommandError, match=r"entry #4 does not link to entry #3"):
         audit_verify()
-    assert entries
 
 
 def test_removed_tail_is_detected_with_the_head_kept_elsewhere():

@@ -17,6 +17,7 @@ from transcription.models import TranscriptionJob
 from transcription.services import Upload, create_jobs, run_transcription
 
 DEMO_AUDIO = Path(__file__).resolve().parents[2] / "demo_audio"
+DEMO_NAMES = ["hello", "fox", "retry"]
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 16_000) -> bytes:
@@ -29,9 +30,6 @@ def long_recording() -> bytes:
     clips = [soundfile.read(DEMO_AUDIO / f"{n}.wav", dtype="float32")[0] for n in DEMO_NAMES]
     pause = np.zeros(8_000, dtype=np.float32)
     return wav_bytes(np.concatenate([part for c in clips * 3 for part in (c, pause)]))
-
-
-DEMO_NAMES = ["hello", "fox", "retry"]
 
 
 class Command(BaseCommand):
