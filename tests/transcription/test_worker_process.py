@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -54,11 +55,12 @@ def test_job_of_a_killed_worker_becomes_failed_with_an_explanation():
 
     job.refresh_from_db()
     assert job.status == Status.PROCESSING  # nobody is left to finish it...
+    time.sleep(1.0)  # its last heartbeat is now older than the stale period below
     result = processes.manage("worker", "--batch", TRANSCRIPTION_STALE_AFTER="0.5")
 
     assert result.returncode == 0, result.stderr
     job.refresh_from_db()
-    assert job.status == Status.FAILED  # ...until the next worker's sweep
+    assert job.status == Status.FAILED, result.stderr  # ...until the next worker's sweep
     assert "The worker stopped while transcribing this job" in job.error_message
     assert job.attempt_history.get().outcome == JobAttempt.Outcome.FAILED
 
