@@ -190,6 +190,9 @@ EVENTSTREAM_STORAGE_CLASS = "live.storage.StreamStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "live.channels.StaffChannelManager"
 EVENTSTREAM_ALLOW_ORIGINS: list[str] = []
 LIVE_POLL_INTERVAL = env_float("LIVE_POLL_INTERVAL", 0.05)
+# Open streams run their synchronous parts (session, auth, storage reads) on this many shared
+# threads instead of one thread each (see live/asgi.py).
+LIVE_STREAM_THREADS = max(1, int(env_float("LIVE_STREAM_THREADS", 4)))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

@@ -99,13 +99,28 @@ def background(args: list[str], *, name: str, **env: str) -> Iterator[subprocess
 
 
 @contextmanager
-def daphne(**env: str) -> Iterator[str]:
-    """A real daphne serving the project; yields its base URL."""
+def daphne_process(**env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real daphne serving the project; yields its base URL and its process."""
     port = free_port()
     args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     with background([*args, "config.asgi:application"], name="daphne", **env) as proc:
         wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
+
+
+@contextmanager
+def daphne(**env: str) -> Iterator[str]:
+    """A real daphne serving the project; yields its base URL."""
+    with daphne_process(**env) as (url, _proc):
+        yield url
+
+
+def thread_count(proc: subprocess.Popen) -> int:
+    """How many threads a running process has (Linux)."""
+    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no thread count for pid {proc.pid}")
 
 
 @contextmanager
