@@ -17,12 +17,13 @@ import tempfile
 import time
 import uuid
 from contextlib import ExitStack
+from pathlib import Path
 
 import psycopg
 
 from bench.live import ROOT, free_port, pct, start_daphne
 
-CLICKS = 100
+CLICKS = 300
 WARMUP = 5
 THROUGHPUT = 300
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -171,6 +172,12 @@ async def throughput(port: int, cookie: str, jobs: list[str]) -> float:
     return len(jobs) / (time.perf_counter() - start)
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """User plus system CPU time a running process has used (Linux)."""
+    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def spread(values: list[float]) -> str:
     return " / ".join(f"{pct(values, q):.1f}" for q in (0.5, 0.95, 0.99))
 
@@ -195,8 +202,14 @@ def run() -> tuple[str, str]:
             for n, batch in [(1, rest[:THROUGHPUT]), (2, rest[THROUGHPUT:])]:
                 while len(workers) < n:
                     workers.append(start_worker(env))
+                before = [cpu_seconds(p) for p in (daphne, *workers)]
                 rate = asyncio.run(throughput(port, setup["cookie"], batch))
-                rate_rows.append(f"| {label} | {n} | {rate:.0f} |")
+                used = [cpu_seconds(p) - b for p, b in zip((daphne, *workers), before, strict=True)]
+                per_command = [1000 * u / len(batch) for u in used]
+                rate_rows.append(
+                    f"| {label} | {n} | {rate:.0f} | {per_command[0]:.1f} | "
+                    f"{sum(per_command[1:]):.1f} |"
+                )
         print(click_rows[-1], flush=True)
     table = "\n".join(
         [
@@ -207,10 +220,11 @@ def run() -> tuple[str, str]:
             *click_rows,
             "",
             f"Commands per second end to end ({THROUGHPUT} retries POSTed 20 at a time to one "
-            "daphne, counted until every job's row event arrived):",
+            "daphne, counted until every job's row event arrived), with the CPU time each "
+            "process type spent per command:",
             "",
-            "| mode | command workers | commands/s |",
-            "|---|---:|---:|",
+            "| mode | command workers | commands/s | daphne CPU ms | workers CPU ms |",
+            "|---|---:|---:|---:|---:|",
             *rate_rows,
         ]
     )
