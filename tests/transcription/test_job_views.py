@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks.base import TaskResultStatus
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import AUDIO_DIR, TranscriptionJobFactory
@@ -51,6 +55,23 @@ def test_table_rows_carry_job_id_and_status(staff_client):
     assert f'data-job-id="{done.pk}" data-status="completed"' in html
     assert html.index(done.pk) < html.index(failed.pk), "newest first"
     assert "The recording is silent" in html
+
+
+def test_updated_column_says_how_long_ago_in_words(staff_client):
+    fresh = TranscriptionJobFactory()
+    older = TranscriptionJobFactory()
+    TranscriptionJob.objects.filter(pk=older.pk).update(
+        updated_at=timezone.now() - timedelta(hours=2)
+    )
+
+    html = staff_client.get("/jobs/").content.decode()
+
+    def updated(job) -> str:
+        row = re.search(rf'<tr id="job-row-{job.pk}".*?</tr>', html, re.S).group()
+        return re.search(r"<time [^>]*>(.*?)</time>", row).group(1)
+
+    assert updated(fresh) == "now"
+    assert updated(older) == "2\xa0hours ago"
 
 
 def test_status_filter_shows_only_that_status(staff_client):
