@@ -29,6 +29,7 @@ from live.services import publish
 from maintenance.handlers import HANDLERS, CommandFailed, Context
 from maintenance.models import Command
 from transcription.models import TranscriptionJob
+from transcription.tasks import end_abandoned_runs
 
 logger = logging.getLogger(__name__)
 Phase = Command.Phase
@@ -376,6 +377,8 @@ def _announce(command: Command, *, logs: list[str]) -> None:
 
 def sweep_abandoned_commands() -> list[str]:
     """End commands whose worker died (lease expired) or that no worker picked up in time."""
+    from maintenance.tasks import run_command
+
     now = timezone.now()
     ended = []
     stale_queue = now - timedelta(seconds=settings.COMMAND_QUEUE_TIMEOUT)
@@ -398,6 +401,8 @@ def sweep_abandoned_commands() -> list[str]:
                 lease_expires_at=None,
             ):
                 continue
+            if expected == Phase.RUNNING:
+                end_abandoned_runs(run_command, reason=why, command_id=str(command.pk))
             _audit_outcome(command)
         ended.append(str(command.pk))
     return ended

@@ -227,6 +227,8 @@ def delete_job(*, job_id: str) -> dict:
 
 def fail_abandoned_jobs() -> list[str]:
     """Fail jobs whose worker stopped reporting (killed, crashed, machine lost)."""
+    from transcription.tasks import end_abandoned_runs, transcribe_job
+
     stale_after = settings.TRANSCRIPTION_STALE_AFTER
     cutoff = timezone.now() - timedelta(seconds=stale_after)
     failed = []
@@ -253,6 +255,7 @@ def fail_abandoned_jobs() -> list[str]:
             JobAttempt.objects.filter(
                 job=job, number=job.attempts, outcome=JobAttempt.Outcome.RUNNING
             ).update(outcome=JobAttempt.Outcome.FAILED, error_message=error, finished_at=now)
+            end_abandoned_runs(transcribe_job, reason=error, job_id=job.pk)
             _announce_pk(job.pk)
         logger.warning("job %s abandoned by its worker; marked failed", job.pk)
         failed.append(job.pk)

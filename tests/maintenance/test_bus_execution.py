@@ -6,8 +6,10 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_eventstream.models import Event as StoredEvent
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEntry
 from maintenance import bus
@@ -137,6 +139,31 @@ def test_sweeper_ends_a_command_whose_lease_expired_as_abandoned():
     assert command.remediation.startswith("The command was abandoned")
     assert events(f"command-{command.pk}")[-1]["phase"] == "error"
     assert AuditEntry.objects.get(command_id=command.pk).outcome == "error"
+
+
+def test_sweeper_also_fails_the_task_row_its_dead_worker_left_running():
+    job, other_job = TranscriptionJobFactory.create_batch(2, status=Status.FAILED)
+    command = bus.submit(
+        req=bus.parse_request(command_request(target=job.pk)), actor="alice"
+    ).command
+    other = bus.submit(
+        req=bus.parse_request(command_request(target=other_job.pk)), actor="alice"
+    ).command
+    for row in DBTaskResult.objects.all():
+        row.claim("worker-that-dies")  # as db_worker does before it runs a task
+    Command.objects.filter(pk=command.pk).update(
+        phase=Phase.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    bus.sweep_abandoned_commands()
+
+    def task_row(c: Command) -> DBTaskResult:
+        return DBTaskResult.objects.get(args_kwargs__kwargs__command_id=str(c.pk))
+
+    assert task_row(command).status == TaskResultStatus.FAILED
+    assert task_row(command).exception_class_path == "transcription.tasks.WorkerLost"
+    assert "abandoned" in task_row(command).traceback
+    assert task_row(other).status == TaskResultStatus.RUNNING  # its worker may be alive
 
 
 def test_sweeper_ends_a_command_no_worker_picked_up(settings):

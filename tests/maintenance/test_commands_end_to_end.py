@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEntry
 from maintenance.models import Command
@@ -151,6 +153,8 @@ def test_killed_command_worker_leaves_the_command_in_error_as_abandoned(cookie):
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Status.FAILED, 1)
     assert AuditEntry.objects.get(command_id=command["commandId"]).outcome == "error"
+    task_row = DBTaskResult.objects.get(args_kwargs__kwargs__command_id=command["commandId"])
+    assert task_row.status == TaskResultStatus.FAILED  # not "running" forever in the admin
 
 
 def test_missing_csrf_token_over_http_is_refused(server, cookie):

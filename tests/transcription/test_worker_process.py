@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import soundfile
 from django.core.files.base import ContentFile
+from django.tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from tests import processes
 from tests.factories import AUDIO_DIR
@@ -63,6 +65,9 @@ def test_job_of_a_killed_worker_becomes_failed_with_an_explanation():
     assert job.status == Status.FAILED, result.stderr  # ...until the next worker's sweep
     assert "The worker stopped while transcribing this job" in job.error_message
     assert job.attempt_history.get().outcome == JobAttempt.Outcome.FAILED
+    task_row = DBTaskResult.objects.get(args_kwargs__kwargs__job_id=job.pk)
+    assert task_row.status == TaskResultStatus.FAILED  # not "running" forever in the admin
+    assert "The worker stopped while transcribing this job" in task_row.traceback
 
 
 def test_progress_is_recorded_while_a_long_job_runs():
