@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from live.channels import command_channel
 from live.services import publish
 from maintenance.handlers import HANDLERS, CommandFailed, Context
 from maintenance.models import Command
+from maintenance.timeouts import CommandTimedOut, limited_transaction, timeout_for
 from transcription.models import TranscriptionJob
 from transcription.tasks import end_abandoned_runs
 
@@ -241,18 +241,23 @@ def execute(command_id: uuid.UUID | str, *, on_phase: Callable[[Command], None] 
     if on_phase:
         on_phase(command)
     ctx = Context(target=command.target, params=command.params)
-    deadline = time.monotonic() + timeout_for(command.type)
+    limit = timeout_for(command.type)
     try:
-        with transaction.atomic():
+        with limited_transaction(limit):
             result = HANDLERS[command.type](ctx)
-            if time.monotonic() > deadline:
-                raise CommandFailed(
-                    f"{command.type} took longer than {timeout_for(command.type):.0f} s and "
-                    "was rolled back.",
-                    "The database may be busy or locked. Check the command worker's log, then "
-                    "retry with a new commandId.",
-                )
             command = _finish(command, Phase.SUCCESS, logs=ctx.logs, result=result)
+    except CommandTimedOut:
+        failure = f"{command.type} took longer than {limit:g} s and was rolled back."
+        command = _finish(
+            command,
+            Phase.ERROR,
+            logs=[*ctx.logs, f"Failed: {failure}"],
+            remediation=(
+                f"{failure} Nothing was changed. The database was busy or locked by another "
+                "process: check the command worker's log and long-running transactions, then "
+                "retry with a new commandId."
+            ),
+        )
     except CommandFailed as failure:
         command = _finish(
             command, Phase.ERROR, logs=[*ctx.logs, f"Failed: {failure}"],
@@ -272,10 +277,6 @@ def execute(command_id: uuid.UUID | str, *, on_phase: Callable[[Command], None] 
     if on_phase:
         on_phase(command)
     return command
-
-
-def timeout_for(kind: str) -> float:
-    return settings.COMMAND_TIMEOUTS.get(kind, settings.COMMAND_TIMEOUTS["default"])
 
 
 def _claim_running(command_id) -> Command | None:

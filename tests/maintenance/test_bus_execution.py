@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_eventstream.models import Event as StoredEvent
@@ -14,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from audit.models import AuditEntry
 from maintenance import bus
 from maintenance.models import Command
+from tests import processes
 from tests.factories import TranscriptionJobFactory
 from tests.maintenance.conftest import command_request
 from transcription.models import JobAttempt, TranscriptionJob
@@ -98,6 +104,60 @@ def test_command_over_its_timeout_is_rolled_back_and_ends_in_error(settings):
     assert "took longer than" in command.remediation
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Status.FAILED, 1)
+
+
+@contextmanager
+def database_locked_by_another_process(job: TranscriptionJob):
+    """Hold what a retry must wait for: the job's row (PostgreSQL) or the write lock (SQLite)."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.connect(processes.database_url()) as other:
+            other.execute(
+                "SELECT 1 FROM transcription_transcriptionjob WHERE id = %s FOR UPDATE", [job.pk]
+            )
+            yield
+    else:
+        other = sqlite3.connect(
+            connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False
+        )
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.rollback()
+            other.close()
+
+
+def test_command_stuck_waiting_on_the_database_ends_at_its_timeout(settings):
+    settings.COMMAND_TIMEOUTS = {**settings.COMMAND_TIMEOUTS, "retry-job": 0.5}
+    job = TranscriptionJobFactory(status=Status.FAILED)
+    command = submit(target=job.pk)
+    # PostgreSQL records the outcome while the job row stays locked; SQLite needs the one
+    # write lock back for that, so the other process lets go after a while.
+    hold = 15.0 if connection.vendor == "postgresql" else 2.0
+    locks = ExitStack()
+    release = threading.Timer(hold, locks.close)
+
+    def hold_lock_once_running(c: Command) -> None:
+        if c.phase == Phase.RUNNING:
+            locks.enter_context(database_locked_by_another_process(job))
+            release.start()
+
+    started = time.monotonic()
+    command = bus.execute(command.pk, on_phase=hold_lock_once_running)
+    elapsed = time.monotonic() - started
+    release.cancel()
+    locks.close()
+
+    assert elapsed < 10, "it waited for the lock, not for its timeout"
+    assert command.phase == Phase.ERROR
+    assert "took longer than 0.5 s and was rolled back" in command.remediation
+    assert "busy or locked" in command.remediation
+    assert not any("Queued attempt" in line for line in command.logs), command.logs
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Status.FAILED, 1)
+    assert AuditEntry.objects.get(command_id=command.pk).outcome == "error"
 
 
 def test_command_waits_while_the_running_limit_is_reached(settings):
