@@ -38,6 +38,16 @@ def test_staff_finds_an_entry_by_job_id(staff_client, entries):
     assert "job_1rf1aaaaaa" not in html
 
 
+def test_staff_finds_an_entry_by_command_id_or_an_uppercased_job_id(staff_client, entries):
+    by_command = staff_client.get(URL, {"q": f" {entries[0].command_id} "}).content.decode()
+    by_job = staff_client.get(URL, {"q": "JOB_1RF1BBBBBB"}).content.decode()
+
+    assert "job_1rf1aaaaaa" in by_command
+    assert "job_1rf1bbbbbb" not in by_command
+    assert "job_1rf1bbbbbb" in by_job
+    assert "job_1rf1aaaaaa" not in by_job
+
+
 def test_deep_link_for_one_command_shows_only_its_entries(staff_client, entries):
     response = staff_client.get(audit_url(command_id=entries[0].command_id))
 
