@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import entry_hash, record, verify
-from bench.table import REPEATS, server_ms
+from bench.table import REPEATS, bulk_insert, server_ms
 from transcription.models import JobAttempt, TranscriptionJob
 
 N_INSERTS = 2_000
@@ -48,29 +48,27 @@ def row(label: str, samples: list[float]) -> str:
 def fill_chain_to(n: int) -> None:
     """Append entries up to `n` with a valid chain, in bulk (the browse test needs volume)."""
     seq, prev_hash = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    rng, now, batch = random.Random(n), timezone.now(), []
-    while seq < n:
-        seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            timestamp=now,
-            actor=f"staff-{rng.randrange(20)}",
-            action=rng.choice(["retry-job", "delete-job"]),
-            target=f"job_{seq:010d}",
-            outcome=rng.choice(OUTCOMES),
-            command_id=uuid.UUID(int=rng.getrandbits(128)),
-            detail={"ip": "127.0.0.1"},
-            prev_hash=prev_hash,
-        )
-        entry.hash = prev_hash = entry_hash(entry)
-        batch.append(entry)
-        if len(batch) == 10_000:
-            AuditEntry.objects.bulk_create(batch)
-            batch = []
-    AuditEntry.objects.bulk_create(batch)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    rng, now = random.Random(n), timezone.now()
+
+    def entries():
+        nonlocal seq, prev_hash
+        while seq < n:
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                timestamp=now,
+                actor=f"staff-{rng.randrange(20)}",
+                action=rng.choice(["retry-job", "delete-job"]),
+                target=f"job_{seq:010d}",
+                outcome=rng.choice(OUTCOMES),
+                command_id=uuid.UUID(int=rng.getrandbits(128)),
+                detail={"ip": "127.0.0.1"},
+                prev_hash=prev_hash,
+            )
+            entry.hash = prev_hash = entry_hash(entry)
+            yield entry
+
+    bulk_insert(AuditEntry, entries())
 
 
 def browse_rows() -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -21,14 +22,28 @@ Status = TranscriptionJob.Status
 MIX = [Status.COMPLETED] * 7 + [Status.FAILED, Status.QUEUED, Status.PROCESSING]
 
 
+def bulk_insert(model, rows: Iterable) -> None:
+    """Insert many rows 10,000 at a time, then refresh SQLite's planner statistics."""
+    batch = []
+    for obj in rows:
+        batch.append(obj)
+        if len(batch) == 10_000:
+            model.objects.bulk_create(batch)
+            batch = []
+    model.objects.bulk_create(batch)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def fill_to(n: int, start: int) -> None:
     now = timezone.now()
     rng = random.Random(n)
-    batch = []
-    for i in range(start, n):
-        status = rng.choice(MIX)
-        batch.append(
-            TranscriptionJob(
+
+    def jobs():
+        for i in range(start, n):
+            status = rng.choice(MIX)
+            yield TranscriptionJob(
                 id=PREFIX + encode(i + 1),
                 status=status,
                 audio=f"audio/bench-{i}.wav",
@@ -37,14 +52,8 @@ def fill_to(n: int, start: int) -> None:
                 created_at=now,
                 updated_at=now,
             )
-        )
-        if len(batch) == 10_000:
-            TranscriptionJob.objects.bulk_create(batch)
-            batch = []
-    TranscriptionJob.objects.bulk_create(batch)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+
+    bulk_insert(TranscriptionJob, jobs())
 
 
 def server_ms(client: Client, url: str) -> float:

@@ -27,7 +27,7 @@ from live.channels import command_channel
 from live.services import publish
 from maintenance.handlers import HANDLERS, CommandFailed, Context
 from maintenance.models import Command
-from maintenance.timeouts import CommandTimedOut, limited_transaction, timeout_for
+from maintenance.timeouts import limited_transaction, timeout_for
 from transcription.models import TranscriptionJob
 from transcription.tasks import end_abandoned_runs
 
@@ -241,23 +241,10 @@ def execute(command_id: uuid.UUID | str, *, on_phase: Callable[[Command], None] 
     if on_phase:
         on_phase(command)
     ctx = Context(target=command.target, params=command.params)
-    limit = timeout_for(command.type)
     try:
-        with limited_transaction(limit):
+        with limited_transaction(timeout_for(command.type), what=command.type):
             result = HANDLERS[command.type](ctx)
             command = _finish(command, Phase.SUCCESS, logs=ctx.logs, result=result)
-    except CommandTimedOut:
-        failure = f"{command.type} took longer than {limit:g} s and was rolled back."
-        command = _finish(
-            command,
-            Phase.ERROR,
-            logs=[*ctx.logs, f"Failed: {failure}"],
-            remediation=(
-                f"{failure} Nothing was changed. The database was busy or locked by another "
-                "process: check the command worker's log and long-running transactions, then "
-                "retry with a new commandId."
-            ),
-        )
     except CommandFailed as failure:
         command = _finish(
             command, Phase.ERROR, logs=[*ctx.logs, f"Failed: {failure}"],

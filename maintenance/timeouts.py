@@ -4,8 +4,8 @@ A handler mostly waits on locks: a row another transaction holds (PostgreSQL) or
 write lock (SQLite). Checking the clock after the handler returns would never fire while it
 waits, so the limit is handed to the database: PostgreSQL cancels the statement
 (`statement_timeout`, local to the command's transaction), and SQLite stops waiting for the
-write lock (`busy_timeout`, restored afterwards). Either raises OperationalError, which the
-bus reports as a timeout with remediation.
+write lock (`busy_timeout`, restored afterwards). Either raises OperationalError, which
+becomes the command's failure, with remediation.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-
-class CommandTimedOut(Exception):
-    pass
+from maintenance.handlers import CommandFailed
 
 
 def timeout_for(kind: str) -> float:
@@ -27,11 +25,16 @@ def timeout_for(kind: str) -> float:
 
 
 @contextmanager
-def limited_transaction(seconds: float) -> Iterator[None]:
+def limited_transaction(seconds: float, *, what: str) -> Iterator[None]:
     """An atomic block whose database waits and whole run end after `seconds`.
 
-    Raises CommandTimedOut (after rolling back) when the limit is reached.
+    Raises CommandFailed for `what` (after rolling back) when the limit is reached.
     """
+    timed_out = CommandFailed(
+        f"{what} took longer than {seconds:g} s and was rolled back.",
+        "Nothing was changed. The database was busy or locked by another process: check the "
+        "command worker's log and long-running transactions, then retry with a new commandId.",
+    )
     deadline = time.monotonic() + seconds
     millis = max(1, int(seconds * 1000))
     sqlite = connection.vendor == "sqlite"
@@ -46,10 +49,10 @@ def limited_transaction(seconds: float) -> Iterator[None]:
                     )
             yield
             if time.monotonic() > deadline:
-                raise CommandTimedOut
+                raise timed_out
     except OperationalError as exc:
         if time.monotonic() >= deadline - 0.05:
-            raise CommandTimedOut from exc
+            raise timed_out from exc
         raise
     finally:
         if sqlite:
