@@ -23,7 +23,9 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "Dashboard: http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT) --procfile Procfile
+	@# Ctrl-C (exit status 130) is how the dashboard is meant to stop: not an error.
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT) --procfile Procfile \
+	  || [ $$? -eq 130 ]
 
 # Browser tests drive Debian's chromium; install it when it is missing and we may.
 browser:
