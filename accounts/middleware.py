@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
-OPEN_PREFIXES = ("/accounts/", "/admin/", "/static/")
+OPEN_PREFIXES = ("/accounts/", "/admin/", "/static/", "/favicon.ico")
 STREAM_PREFIXES = ("/events/",)
 # The command API answers non-staff itself, so that it can audit the refusal.
 SELF_GUARDED_PREFIXES = ("/commands/",)

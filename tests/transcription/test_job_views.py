@@ -23,6 +23,14 @@ def test_root_redirects_to_job_table(staff_client):
     assert response["Location"] == "/jobs/"
 
 
+def test_favicon_is_served_to_anyone(client):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0].endswith("/static/favicon.svg")
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
 def test_anonymous_user_is_sent_to_login(client):
     response = client.get("/jobs/")
 
