@@ -48,8 +48,13 @@ def _announce_pk(job_id: str) -> None:
         announce_job(job)
 
 
-def create_jobs(*, uploads: Iterable[Upload], language: str = "en-US") -> list[TranscriptionJob]:
-    """Store each file as a queued job and enqueue its transcription once the rows commit."""
+def create_jobs(
+    *, uploads: Iterable[Upload], language: str = "en-US", enqueue: bool = True
+) -> list[TranscriptionJob]:
+    """Store each file as a queued job and enqueue its transcription once the rows commit.
+
+    `enqueue=False` leaves the transcription to the caller (the demo seed runs it in place).
+    """
     from transcription.tasks import transcribe_job
 
     jobs = []
@@ -65,7 +70,8 @@ def create_jobs(*, uploads: Iterable[Upload], language: str = "en-US") -> list[T
                 job.audio.delete(save=False)
         else:
             raise RuntimeError("could not allocate a unique job ID")
-        transaction.on_commit(lambda pk=job.pk: transcribe_job.enqueue(job_id=pk))
+        if enqueue:
+            transaction.on_commit(lambda pk=job.pk: transcribe_job.enqueue(job_id=pk))
         announce_job(job)
         jobs.append(job)
     return jobs

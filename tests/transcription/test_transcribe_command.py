@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import AUDIO_DIR
 from transcription.models import TranscriptionJob
@@ -38,3 +39,13 @@ def test_seed_demo_creates_every_status_and_prints_a_staff_login():
     assert "Staff login (shown once): staff / " in out.getvalue()
     failed = TranscriptionJob.objects.filter(status=TranscriptionJob.Status.FAILED)
     assert all(j.error_message for j in failed)
+
+
+def test_seed_demo_enqueues_only_the_jobs_it_leaves_queued(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+
+    queued = TranscriptionJob.objects.filter(status=TranscriptionJob.Status.QUEUED)
+    enqueued = DBTaskResult.objects.values_list("args_kwargs__kwargs__job_id", flat=True)
+    assert sorted(enqueued) == sorted(queued.values_list("pk", flat=True))
+    assert queued.count() == 2
