@@ -7,8 +7,6 @@ streaming, audit and error rules are the same everywhere.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -25,87 +23,37 @@ from audit.models import AuditEntry
 from audit.services import audit_url, record
 from live.channels import command_channel
 from live.services import publish
+from maintenance.contract import CommandRejected, Request, fingerprint, parse_request
 from maintenance.handlers import HANDLERS, CommandFailed, Context
 from maintenance.models import Command
 from maintenance.timeouts import limited_transaction, timeout_for
 from transcription.models import TranscriptionJob
 from transcription.tasks import end_abandoned_runs
 
+__all__ = [  # the contract is re-exported: callers need only the bus
+    "CommandRejected",
+    "Request",
+    "Submission",
+    "as_json",
+    "events_url",
+    "execute",
+    "parse_request",
+    "preview",
+    "reject",
+    "submit",
+    "sweep_abandoned_commands",
+]
 logger = logging.getLogger(__name__)
 Phase = Command.Phase
 Outcome = AuditEntry.Outcome
-NOT_BUILT = {"purge-queue", "restart-service"}
+NOT_BUILT = {Command.Type.PURGE_QUEUE, Command.Type.RESTART_SERVICE}
 CONCURRENCY_LOCK_KEY = 0x636D6473  # "cmds"
-
-
-class CommandRejected(Exception):
-    """Refused before it was claimed: nothing changed. Carries the HTTP status to answer."""
-
-    def __init__(self, status: int, error: str, detail: str, remediation: str = ""):
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.remediation = status, error, detail, remediation
-
-    def as_json(self) -> dict[str, str]:
-        body = {"error": self.error, "detail": self.detail}
-        if self.remediation:
-            body["remediation"] = self.remediation
-        return body
-
-
-@dataclass(frozen=True)
-class Request:
-    command_id: uuid.UUID
-    type: str
-    target: str
-    params: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Submission:
     command: Command
     created: bool
-
-
-# Parsing -----------------------------------------------------------------------------------
-
-
-def parse_request(payload: Any) -> Request:
-    """A CommandRequest from decoded JSON, or CommandRejected(400) naming the field."""
-    if not isinstance(payload, dict):
-        raise _bad("body", "The body must be a JSON object (a CommandRequest).")
-    raw_id = payload.get("commandId")
-    try:
-        command_id = uuid.UUID(raw_id) if isinstance(raw_id, str) else None
-    except ValueError:
-        command_id = None
-    if command_id is None:
-        raise _bad("commandId", "commandId must be a UUID string, for example from uuidgen.")
-    kind = payload.get("type")
-    if kind not in Command.Type.values:
-        raise _bad("type", f"type must be one of {', '.join(Command.Type.values)}; got {kind!r}.")
-    target = payload.get("target")
-    if not isinstance(target, str) or not target.strip() or len(target) > 255:
-        raise _bad("target", "target must be a non-empty string: the job ID or name to act on.")
-    params = payload.get("params", {})
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
-        raise _bad("params", "params must be a JSON object when given.")
-    return Request(command_id=command_id, type=kind, target=target.strip(), params=params)
-
-
-def _bad(field: str, detail: str) -> CommandRejected:
-    return CommandRejected(400, f"invalid {field}", detail)
-
-
-def fingerprint(req: Request) -> str:
-    canonical = json.dumps(
-        {"type": req.type, "target": req.target, "params": req.params},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # Submitting --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from maintenance.models import Command
 from transcription import services as jobs
 from transcription.models import TranscriptionJob
 
@@ -60,6 +61,6 @@ def delete_job(ctx: Context) -> dict[str, Any]:
 
 
 HANDLERS: dict[str, Callable[[Context], dict[str, Any]]] = {
-    "retry-job": retry_job,
-    "delete-job": delete_job,
+    Command.Type.RETRY_JOB: retry_job,
+    Command.Type.DELETE_JOB: delete_job,
 }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from maintenance import views
+from maintenance.models import Command
 
 app_name = "maintenance"
 
@@ -11,13 +12,13 @@ urlpatterns = [
     path(
         "retry/<str:job_id>/",
         views.confirm_action,
-        {"action": "retry-job"},
+        {"action": Command.Type.RETRY_JOB},
         name="confirm-retry",
     ),
     path(
         "delete/<str:job_id>/",
         views.confirm_action,
-        {"action": "delete-job"},
+        {"action": Command.Type.DELETE_JOB},
         name="confirm-delete",
     ),
 ]

@@ -22,7 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, job_id: str, actor: str | None, command_id, **options):
         actor = actor or f"cli:{getpass.getuser()}"
         req = bus.Request(
-            command_id=command_id or uuid.uuid4(), type="retry-job", target=job_id, params={}
+            command_id=command_id or uuid.uuid4(),
+            type=BusCommand.Type.RETRY_JOB,
+            target=job_id,
+            params={},
         )
         try:
             submission = bus.submit(req=req, actor=actor, enqueue=False)
